@@ -1,0 +1,160 @@
+"""The training loop on tensors: epochs, minibatches, loss, optimizer, early stopping.
+
+Everything here works on :class:`torch.Tensor` objects that the estimator built once per
+fit; no numpy array or scikit-learn object crosses into the loop.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+import numpy as np
+import torch
+from torch import nn
+
+#: Rows per forward pass when predicting or scoring: large enough to keep the matrix
+#: multiplications efficient, small enough to bound memory.
+INFERENCE_BATCH_SIZE = 8192
+
+
+@dataclass
+class EpochLog:
+    """What one call of :func:`train` records, epoch by epoch."""
+
+    losses: list[float] = field(default_factory=list)
+    validation_scores: list[float] = field(default_factory=list)
+    best_validation_score: float = -math.inf
+    samples_seen: int = 0
+
+
+def make_loss(output: str) -> nn.Module:
+    """Return the loss that matches the network's output activation.
+
+    Both losses take logits (the network without its last module): ``BCEWithLogitsLoss``
+    is ``BCELoss`` after a ``Sigmoid`` computed in one numerically stable step.
+    """
+    return nn.BCEWithLogitsLoss() if output == "sigmoid" else nn.CrossEntropyLoss()
+
+
+def make_targets(y_index: torch.Tensor, n_classes: int, output: str) -> torch.Tensor:
+    """Encode class indices as the loss expects them: one-hot rows for BCE."""
+    if output == "sigmoid":
+        return nn.functional.one_hot(y_index, n_classes).to(torch.float32)
+    return y_index
+
+
+def run_epoch(
+    logits_net: nn.Module,
+    X: torch.Tensor,
+    targets: torch.Tensor,
+    *,
+    loss_fn: nn.Module,
+    optimizer: torch.optim.Optimizer,
+    batch_size: int,
+    order: torch.Tensor | None,
+    scheduler: torch.optim.lr_scheduler.LRScheduler | None = None,
+) -> float:
+    """Train one pass over ``X`` in minibatches and return the mean training loss.
+
+    ``order`` is a permutation of the rows (``None`` keeps the stored order, taking
+    each minibatch as a view without copying).
+    """
+    logits_net.train()
+    n_samples = X.shape[0]
+    total = torch.zeros((), dtype=torch.float64, device=X.device)
+    for start in range(0, n_samples, batch_size):
+        if order is None:
+            xb, tb = X[start : start + batch_size], targets[start : start + batch_size]
+        else:
+            rows = order[start : start + batch_size]
+            xb, tb = X[rows], targets[rows]
+        optimizer.zero_grad(set_to_none=True)
+        loss = loss_fn(logits_net(xb), tb)
+        loss.backward()
+        optimizer.step()
+        if scheduler is not None:
+            scheduler.step()
+        total += loss.detach() * xb.shape[0]
+    return total.item() / n_samples
+
+
+def predict_logits(logits_net: nn.Module, X: torch.Tensor) -> torch.Tensor:
+    """Compute the logits of all rows of ``X`` in large batches, without autograd."""
+    logits_net.eval()
+    with torch.inference_mode():
+        return torch.cat(
+            [
+                logits_net(X[start : start + INFERENCE_BATCH_SIZE])
+                for start in range(0, X.shape[0], INFERENCE_BATCH_SIZE)
+            ]
+        )
+
+
+def accuracy(logits_net: nn.Module, X: torch.Tensor, y_index: torch.Tensor) -> float:
+    """Fraction of rows whose largest logit is at the true class index."""
+    predicted = predict_logits(logits_net, X).argmax(dim=1)
+    return (predicted == y_index).to(torch.float64).mean().item()
+
+
+def train(
+    logits_net: nn.Module,
+    X: torch.Tensor,
+    targets: torch.Tensor,
+    *,
+    loss_fn: nn.Module,
+    optimizer: torch.optim.Optimizer,
+    batch_size: int,
+    n_epochs: int,
+    shuffle_rng: np.random.RandomState | None,
+    scheduler: torch.optim.lr_scheduler.LRScheduler | None = None,
+    validation: tuple[torch.Tensor, torch.Tensor] | None = None,
+    n_iter_no_change: int = 10,
+    tol: float = 0.0,
+    on_epoch_end: Callable[[int, EpochLog], None] | None = None,
+) -> EpochLog:
+    """Train for up to ``n_epochs`` epochs, with optional early stopping.
+
+    With ``validation=(X_val, y_val_index)``, the accuracy on that held-out set is
+    measured after every epoch; training stops once it has not improved by at least
+    ``tol`` for ``n_iter_no_change`` consecutive epochs, and the weights of the best
+    epoch are restored before returning.
+    """
+    log = EpochLog()
+    best_state: dict[str, torch.Tensor] | None = None
+    epochs_without_improvement = 0
+    for epoch in range(n_epochs):
+        order = None
+        if shuffle_rng is not None:
+            order = torch.from_numpy(shuffle_rng.permutation(X.shape[0])).to(X.device)
+        log.losses.append(
+            run_epoch(
+                logits_net,
+                X,
+                targets,
+                loss_fn=loss_fn,
+                optimizer=optimizer,
+                batch_size=batch_size,
+                order=order,
+                scheduler=scheduler,
+            )
+        )
+        log.samples_seen += X.shape[0]
+        if validation is not None:
+            score = accuracy(logits_net, *validation)
+            log.validation_scores.append(score)
+            if score < log.best_validation_score + tol:
+                epochs_without_improvement += 1
+            else:
+                epochs_without_improvement = 0
+            if score > log.best_validation_score:
+                log.best_validation_score = score
+                best_state = {k: v.detach().clone() for k, v in logits_net.state_dict().items()}
+        if on_epoch_end is not None:
+            on_epoch_end(epoch, log)
+        if validation is not None and epochs_without_improvement >= n_iter_no_change:
+            break
+    if best_state is not None:
+        logits_net.load_state_dict(best_state)
+    return log
