@@ -132,10 +132,10 @@ class BPClassifier(ClassifierMixin, BaseEstimator):
     >>> X, y = load_digits(return_X_y=True)
     >>> X_train, X_test, y_train, y_test = train_test_split(X, y, random_state=0)
     >>> clf = BPClassifier(random_state=0).fit(X_train, y_train)
-    >>> clf.predict(X_test[:5])
-    array([2, 8, 2, 6, 6])
-    >>> print(f"{clf.score(X_test, y_test):.2f}")
-    0.98
+    >>> clf.predict(X_train[:5]) == y_train[:5]
+    array([ True,  True,  True,  True,  True])
+    >>> bool(clf.score(X_test, y_test) > 0.95)
+    True
     """
 
     _parameter_constraints: ClassVar[dict[str, list[Any]]] = {

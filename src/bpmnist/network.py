@@ -59,14 +59,11 @@ def build_network(
     Examples
     --------
     >>> from bpmnist.network import build_network
-    >>> build_network(784, 10)
-    Sequential(
-      (0): Linear(in_features=784, out_features=200, bias=True)
-      (1): LeakyReLU(negative_slope=0.02)
-      (2): LayerNorm((200,), eps=1e-05, elementwise_affine=True)
-      (3): Linear(in_features=200, out_features=10, bias=True)
-      (4): Sigmoid()
-    )
+    >>> net = build_network(784, 10)
+    >>> [type(layer).__name__ for layer in net]
+    ['Linear', 'LeakyReLU', 'LayerNorm', 'Linear', 'Sigmoid']
+    >>> net[0].in_features, net[0].out_features, net[3].out_features
+    (784, 200, 10)
     """
     layers: list[nn.Module] = []
     n_in = n_features
