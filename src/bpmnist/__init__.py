@@ -5,7 +5,8 @@ classic MNIST CSV files.
 """
 
 from bpmnist.estimator import BPClassifier
+from bpmnist.images import preprocess_image, preprocess_images
 
 __version__ = "0.1.0"
 
-__all__ = ["BPClassifier", "__version__"]
+__all__ = ["BPClassifier", "__version__", "preprocess_image", "preprocess_images"]
