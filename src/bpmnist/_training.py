@@ -55,11 +55,12 @@ def run_epoch(
     batch_size: int,
     order: torch.Tensor | None,
     scheduler: torch.optim.lr_scheduler.LRScheduler | None = None,
+    augment: Callable[[torch.Tensor], torch.Tensor] | None = None,
 ) -> float:
     """Train one pass over ``X`` in minibatches and return the mean training loss.
 
     ``order`` is a permutation of the rows (``None`` keeps the stored order, taking
-    each minibatch as a view without copying).
+    each minibatch as a view without copying); ``augment`` transforms each minibatch.
     """
     logits_net.train()
     n_samples = X.shape[0]
@@ -70,6 +71,8 @@ def run_epoch(
         else:
             rows = order[start : start + batch_size]
             xb, tb = X[rows], targets[rows]
+        if augment is not None:
+            xb = augment(xb)
         optimizer.zero_grad(set_to_none=True)
         loss = loss_fn(logits_net(xb), tb)
         loss.backward()
@@ -109,6 +112,7 @@ def train(
     n_epochs: int,
     shuffle_rng: np.random.RandomState | None,
     scheduler: torch.optim.lr_scheduler.LRScheduler | None = None,
+    augment: Callable[[torch.Tensor], torch.Tensor] | None = None,
     validation: tuple[torch.Tensor, torch.Tensor] | None = None,
     n_iter_no_change: int = 10,
     tol: float = 0.0,
@@ -119,7 +123,8 @@ def train(
     With ``validation=(X_val, y_val_index)``, the accuracy on that held-out set is
     measured after every epoch; training stops once it has not improved by at least
     ``tol`` for ``n_iter_no_change`` consecutive epochs, and the weights of the best
-    epoch are restored before returning.
+    epoch are restored before returning. ``augment`` transforms each training minibatch
+    (never the validation set).
     """
     log = EpochLog()
     best_state: dict[str, torch.Tensor] | None = None
@@ -138,6 +143,7 @@ def train(
                 batch_size=batch_size,
                 order=order,
                 scheduler=scheduler,
+                augment=augment,
             )
         )
         log.samples_seen += X.shape[0]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+import os
 from numbers import Integral, Real
 from typing import Any, ClassVar
 
@@ -16,6 +17,7 @@ from sklearn.utils.multiclass import check_classification_targets, type_of_targe
 from sklearn.utils.validation import check_is_fitted, validate_data
 
 from bpmnist import _training
+from bpmnist._augmentation import MIN_AUTO_SIDE, RandomShift, square_side
 from bpmnist.network import build_network
 
 __all__ = ["BPClassifier"]
@@ -53,7 +55,7 @@ class BPClassifier(ClassifierMixin, BaseEstimator):
     output : {"sigmoid", "softmax"}, default="sigmoid"
         ``"sigmoid"``: one sigmoid per class and BCE on one-hot targets (the
         tutorial). ``"softmax"``: a softmax over the classes and cross-entropy.
-    alpha : float, default=1e-4
+    alpha : float, default=0.05
         Strength of the decoupled weight decay (AdamW); 0 gives plain Adam.
     learning_rate : {"constant", "cosine"}, default="cosine"
         Learning-rate schedule of :meth:`fit`: constant at ``learning_rate_init``, or
@@ -61,6 +63,13 @@ class BPClassifier(ClassifierMixin, BaseEstimator):
         :meth:`partial_fit` always uses the constant rate.
     learning_rate_init : float, default=1e-3
         Initial learning rate of Adam.
+    augmentation : {"auto", "shift"} or None, default="auto"
+        ``"shift"`` reads each row as a square image (784 features = 28x28 pixels) and
+        trains, at every epoch, on copies moved by a random whole number of pixels, at
+        most one along each axis. ``"auto"`` does so when the rows are square images of
+        at least 16x16 pixels, such as MNIST's, and trains on the rows unchanged
+        otherwise; ``None`` never augments. Set ``None`` for a table whose number of
+        columns merely happens to be a square.
     batch_size : int, default=128
         Number of samples per minibatch (use 1 to train one sample at a time, as the
         tutorial does).
@@ -146,6 +155,7 @@ class BPClassifier(ClassifierMixin, BaseEstimator):
         "alpha": [Interval(Real, 0, None, closed="left")],
         "learning_rate": [StrOptions({"constant", "cosine"})],
         "learning_rate_init": [Interval(Real, 0, None, closed="neither")],
+        "augmentation": [StrOptions({"auto", "shift"}), None],
         "batch_size": [Interval(Integral, 1, None, closed="left")],
         "max_iter": [Interval(Integral, 1, None, closed="left")],
         "shuffle": ["boolean"],
@@ -166,9 +176,10 @@ class BPClassifier(ClassifierMixin, BaseEstimator):
         negative_slope: float = 0.02,
         layer_norm: bool = True,
         output: str = "sigmoid",
-        alpha: float = 1e-4,
+        alpha: float = 0.05,
         learning_rate: str = "cosine",
         learning_rate_init: float = 1e-3,
+        augmentation: str | None = "auto",
         batch_size: int = 128,
         max_iter: int = 20,
         shuffle: bool = True,
@@ -188,6 +199,7 @@ class BPClassifier(ClassifierMixin, BaseEstimator):
         self.alpha = alpha
         self.learning_rate = learning_rate
         self.learning_rate_init = learning_rate_init
+        self.augmentation = augmentation
         self.batch_size = batch_size
         self.max_iter = max_iter
         self.shuffle = shuffle
@@ -324,6 +336,87 @@ class BPClassifier(ClassifierMixin, BaseEstimator):
         X = validate_data(self, X, dtype=np.float32, reset=False)
         return self.classes_[self._logits(X).argmax(dim=1).cpu().numpy()]
 
+    def save(self, path: str | os.PathLike[str]) -> None:
+        """Save the fitted classifier to a safetensors file that loads without running code.
+
+        Writes the weights and, as JSON metadata, the parameters, labels, curves and
+        versions; see :func:`bpmnist.persistence.save_model`.
+
+        Parameters
+        ----------
+        path : str or os.PathLike
+            Where to write; the suffix ``.safetensors`` is customary.
+
+        Raises
+        ------
+        sklearn.exceptions.NotFittedError
+            If the classifier is not fitted.
+
+        See Also
+        --------
+        load : Read the file back.
+
+        Examples
+        --------
+        >>> import os
+        >>> import tempfile
+        >>> from sklearn.datasets import load_digits
+        >>> from bpmnist import BPClassifier
+        >>> X, y = load_digits(return_X_y=True)
+        >>> clf = BPClassifier(max_iter=5, random_state=0).fit(X, y)
+        >>> path = os.path.join(tempfile.mkdtemp(), "digits.safetensors")
+        >>> clf.save(path)
+        >>> os.path.getsize(path) > 0
+        True
+        """
+        from bpmnist.persistence import save_model
+
+        save_model(self, path)
+
+    @classmethod
+    def load(cls, path: str | os.PathLike[str]) -> BPClassifier:
+        """Load a classifier saved by :meth:`save`, without executing code from the file.
+
+        A file that is not a bpmnist model, is corrupted or truncated, or comes from a newer
+        format version is refused; see :func:`bpmnist.persistence.load_model`.
+
+        Parameters
+        ----------
+        path : str or os.PathLike
+            A file written by :meth:`save`.
+
+        Returns
+        -------
+        BPClassifier
+            The fitted classifier, on the CPU, with bitwise-identical predictions.
+
+        Raises
+        ------
+        bpmnist.persistence.ModelFileError
+            If the file is not a bpmnist model file that this version can load.
+        OSError
+            If the file cannot be read.
+
+        See Also
+        --------
+        save : Write the file.
+
+        Examples
+        --------
+        >>> import os
+        >>> import tempfile
+        >>> from sklearn.datasets import load_digits
+        >>> from bpmnist import BPClassifier
+        >>> X, y = load_digits(return_X_y=True)
+        >>> path = os.path.join(tempfile.mkdtemp(), "digits.safetensors")
+        >>> BPClassifier(max_iter=5, random_state=0).fit(X, y).save(path)
+        >>> BPClassifier.load(path).predict(X[:4])
+        array([0, 1, 2, 3])
+        """
+        from bpmnist.persistence import load_model
+
+        return load_model(path)
+
     def __sklearn_tags__(self) -> Any:
         """Declare the estimator's capabilities; see scikit-learn's estimator tags."""
         tags = super().__sklearn_tags__()
@@ -386,6 +479,7 @@ class BPClassifier(ClassifierMixin, BaseEstimator):
             n_epochs=n_epochs,
             shuffle_rng=rng if self.shuffle else None,
             scheduler=scheduler,
+            augment=self._make_augmentation(rng),
             validation=validation,
             n_iter_no_change=self.n_iter_no_change,
             tol=self.tol,
@@ -419,6 +513,20 @@ class BPClassifier(ClassifierMixin, BaseEstimator):
         self.best_validation_score_: float | None = None
         self.n_iter_ = 0
         self.t_ = 0
+
+    def _make_augmentation(self, rng: np.random.RandomState) -> RandomShift | None:
+        """The minibatch transform that ``augmentation`` asks for, or None."""
+        if self.augmentation is None:
+            return None
+        side = square_side(self.n_features_in_)
+        if self.augmentation == "shift" and side is None:
+            raise ValueError(
+                "augmentation='shift' needs square images, but X has "
+                f"{self.n_features_in_} features, which is not a square number."
+            )
+        if side is None or (self.augmentation == "auto" and side < MIN_AUTO_SIDE):
+            return None
+        return RandomShift(side, max_shift=1, seed=int(rng.randint(np.iinfo(np.int32).max)))
 
     def _make_optimizer(self) -> torch.optim.Optimizer:
         return torch.optim.AdamW(
