@@ -69,7 +69,10 @@ class BPClassifier(ClassifierMixin, BaseEstimator):
         most one along each axis. ``"auto"`` does so when the rows are square images of
         at least 16x16 pixels, such as MNIST's, and trains on the rows unchanged
         otherwise; ``None`` never augments. Set ``None`` for a table whose number of
-        columns merely happens to be a square.
+        columns merely happens to be a square. The shifts fill the uncovered border with
+        zeros, the background of raw pixels: scale pixels so that the background stays
+        0 (as :class:`~sklearn.preprocessing.MinMaxScaler` does) rather than
+        standardising them.
     batch_size : int, default=128
         Number of samples per minibatch (use 1 to train one sample at a time, as the
         tutorial does).
@@ -104,7 +107,7 @@ class BPClassifier(ClassifierMixin, BaseEstimator):
         Class labels.
     n_features_in_ : int
         Number of features seen during :meth:`fit`.
-    feature_names_in_ : ndarray of shape (n_features_in_,)
+    feature_names_in_ : ndarray of shape (`n_features_in_`,)
         Names of features seen during :meth:`fit`. Defined only when `X` has feature
         names that are all strings.
     input_scale_ : float
