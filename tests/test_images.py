@@ -319,3 +319,34 @@ def test_bad_invert() -> None:
 def test_unsupported_input_type() -> None:
     with pytest.raises(TypeError, match="got list"):
         preprocess_image([[0, 255], [255, 0]])
+
+
+def test_model_reads_rendered_sample_digits_about_as_well_as_the_originals():
+    """Digits of the packaged MNIST sample, re-photographed, keep the model's accuracy."""
+    from sklearn.model_selection import train_test_split
+
+    from bpmnist import BPClassifier
+    from bpmnist.datasets import load_sample
+
+    X, y = load_sample(return_X_y=True)
+    X_train, X_test, y_train, y_test = train_test_split(
+        X, y, test_size=300, stratify=y, random_state=0
+    )
+    clf = BPClassifier(random_state=0).fit(X_train, y_train)
+    rng = np.random.default_rng(0)
+    photos = [
+        render_digit(
+            x,
+            size=(160, 140),
+            scale=rng.uniform(3.0, 4.5),
+            offset=tuple(rng.integers(-15, 16, size=2)),
+            invert=bool(i % 2),
+            noise=0.05,
+            rng=rng,
+        )
+        for i, x in enumerate(X_test)
+    ]
+    original = clf.score(X_test, y_test)
+    rendered = clf.score(preprocess_images(photos), y_test)
+    assert original >= 0.93
+    assert rendered >= original - 0.04

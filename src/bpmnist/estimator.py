@@ -455,7 +455,9 @@ class BPClassifier(ClassifierMixin, BaseEstimator):
         y_index = self._encode(y)
         device = self._resolve_device()
         rng = check_random_state(self.random_state)
-        if not continue_training:
+        if continue_training:
+            self.module_.to(device)  # a loaded or unpickled network starts on the CPU
+        else:
             self._initialize(X, rng, device)
         if not incremental or not hasattr(self, "_optimizer"):
             self._optimizer = self._make_optimizer()
