@@ -61,7 +61,7 @@ class BPClassifier(ClassifierMixin, BaseEstimator):
         Learning-rate schedule of :meth:`fit`: constant at ``learning_rate_init``, or
         annealed from it to zero along a cosine over the ``max_iter`` epochs.
         :meth:`partial_fit` always uses the constant rate.
-    learning_rate_init : float, default=1e-3
+    learning_rate_init : float, default=2e-3
         Initial learning rate of Adam.
     augmentation : {"auto", "shift"} or None, default="auto"
         ``"shift"`` reads each row as a square image (784 features = 28x28 pixels) and
@@ -73,7 +73,7 @@ class BPClassifier(ClassifierMixin, BaseEstimator):
         zeros, the background of raw pixels: scale pixels so that the background stays
         0 (as :class:`~sklearn.preprocessing.MinMaxScaler` does) rather than
         standardising them.
-    batch_size : int, default=128
+    batch_size : int, default=64
         Number of samples per minibatch (use 1 to train one sample at a time, as the
         tutorial does).
     max_iter : int, default=20
@@ -181,9 +181,9 @@ class BPClassifier(ClassifierMixin, BaseEstimator):
         output: str = "sigmoid",
         alpha: float = 0.05,
         learning_rate: str = "cosine",
-        learning_rate_init: float = 1e-3,
+        learning_rate_init: float = 2e-3,
         augmentation: str | None = "auto",
-        batch_size: int = 128,
+        batch_size: int = 64,
         max_iter: int = 20,
         shuffle: bool = True,
         early_stopping: bool = False,
