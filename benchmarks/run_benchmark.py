@@ -75,7 +75,7 @@ class PeakMemory:
             time.sleep(self.interval)
 
     def __enter__(self) -> PeakMemory:
-        self.peak_bytes = self.current_bytes()
+        self.start_bytes = self.peak_bytes = self.current_bytes()
         self._thread = threading.Thread(target=self._watch, daemon=True)
         self._thread.start()
         return self
@@ -207,13 +207,15 @@ def run_system(factory, seeds, data, tutorial_epochs):
                 "epoch_s": fit_s / epochs,
                 "predict_s": predict_s,
                 "peak_rss_mb": memory.peak_bytes / 2**20,
+                "fit_rss_increase_mb": (memory.peak_bytes - memory.start_bytes) / 2**20,
             }
         )
         print(f"  seed {seed}: {runs[-1]}", file=sys.stderr, flush=True)
     keys = ("accuracy", "fit_s", "epoch_s", "predict_s")
     summary = {key: statistics.fmean(run[key] for run in runs) for key in keys}
     summary["accuracy_std"] = statistics.pstdev(run["accuracy"] for run in runs)
-    summary["peak_rss_mb"] = max(run["peak_rss_mb"] for run in runs)
+    for key in ("peak_rss_mb", "fit_rss_increase_mb"):
+        summary[key] = max(run[key] for run in runs)
     return {"summary": summary, "runs": runs}
 
 
@@ -258,18 +260,20 @@ def markdown(results: dict) -> str:
     reference = rows["BPClassifier"]["summary"]
     lines = [
         "| system | accuracy (mean ± sd) | fit (s) | per epoch (s) | predict (ms) "
-        "| peak RSS (MB) | BPClassifier fit / this | BPClassifier predict / this |",
-        "|---|---|---|---|---|---|---|---|",
+        "| peak RSS (MB) | RSS added by fit (MB) | BPClassifier fit / this "
+        "| BPClassifier predict / this |",
+        "|---|---|---|---|---|---|---|---|---|",
     ]
     for name, row in rows.items():
         if row is None:
-            lines.append(f"| {name} | not installed | | | | | | |")
+            lines.append(f"| {name} | not installed | | | | | | | |")
             continue
         s = row["summary"]
         lines.append(
             f"| {name} | {100 * s['accuracy']:.2f}% ± {100 * s['accuracy_std']:.2f} "
             f"| {s['fit_s']:.1f} | {s['epoch_s']:.2f} | {1000 * s['predict_s']:.0f} "
-            f"| {s['peak_rss_mb']:.0f} | {reference['fit_s'] / s['fit_s']:.2f} "
+            f"| {s['peak_rss_mb']:.0f} | {s['fit_rss_increase_mb']:.0f} "
+            f"| {reference['fit_s'] / s['fit_s']:.2f} "
             f"| {reference['predict_s'] / s['predict_s']:.2f} |"
         )
     roof = results["roofline"]

@@ -53,6 +53,9 @@ _LABEL_PATTERN = "0*[0-9]"
 _PIXEL_PATTERN = "0*(?:25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9][0-9]|[0-9])"
 _CHUNK_BYTES = 1 << 24
 _CHECK_BYTES = 1 << 20
+# pyarrow parses blocks of this size in parallel: larger than its 1 MiB default, since each
+# block of the 785-column MNIST table carries a fixed cost per column (measured 25% faster).
+_ARROW_BLOCK_BYTES = 4 << 20
 _GZIP_PIECE_BYTES = 1 << 20
 
 
@@ -209,7 +212,9 @@ def _parse_with_arrow(
     names = [f"c{i}" for i in range(n_pixels + 1)]
     table = pa_csv.read_csv(
         pa.py_buffer(content),
-        read_options=pa_csv.ReadOptions(column_names=names, skip_rows=int(skip_header)),
+        read_options=pa_csv.ReadOptions(
+            column_names=names, skip_rows=int(skip_header), block_size=_ARROW_BLOCK_BYTES
+        ),
         parse_options=pa_csv.ParseOptions(quote_char=False, ignore_empty_lines=False),
         convert_options=pa_csv.ConvertOptions(
             column_types=dict.fromkeys(names, pa.uint8()),
