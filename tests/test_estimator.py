@@ -103,7 +103,8 @@ def test_dataframe_feature_names(small_digits):
     frame = pd.DataFrame(X, columns=[f"pixel{i}" for i in range(X.shape[1])])
     clf = BPClassifier(**FAST).fit(frame, pd.Series(y))
     np.testing.assert_array_equal(clf.feature_names_in_, frame.columns)
-    np.testing.assert_array_equal(clf.predict(frame), clf.predict(X.copy()))
+    with pytest.warns(UserWarning, match="X does not have valid feature names"):
+        np.testing.assert_array_equal(clf.predict(frame), clf.predict(X.copy()))
     with pytest.raises(ValueError, match="Feature names unseen at fit time"):
         clf.predict(frame.rename(columns={"pixel0": "other"}))
 
