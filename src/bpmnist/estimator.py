@@ -308,9 +308,8 @@ class BPClassifier(ClassifierMixin, BaseEstimator):
         >>> proba.shape, bool(abs(proba.sum(axis=1) - 1).max() < 1e-9)
         ((3, 10), True)
         """
-        check_is_fitted(self)
-        X = validate_data(self, X, dtype=np.float32, reset=False)
-        scores = self.module_[-1](self._logits(X)).cpu().numpy().astype(np.float64)
+        logits = self._logits(X)
+        scores = self.module_[-1](logits).cpu().numpy().astype(np.float64)
         return scores / scores.sum(axis=1, keepdims=True)
 
     def predict(self, X: Any) -> np.ndarray:
@@ -335,9 +334,8 @@ class BPClassifier(ClassifierMixin, BaseEstimator):
         >>> clf.predict(X[:4])
         array([0, 1, 2, 3])
         """
-        check_is_fitted(self)
-        X = validate_data(self, X, dtype=np.float32, reset=False)
-        return self.classes_[self._logits(X).argmax(dim=1).cpu().numpy()]
+        index = self._logits(X).argmax(dim=1).cpu().numpy()
+        return self.classes_[index]
 
     def save(self, path: str | os.PathLike[str]) -> None:
         """Save the fitted classifier to a safetensors file that loads without running code.
@@ -578,7 +576,10 @@ class BPClassifier(ClassifierMixin, BaseEstimator):
             X = X.copy()
         return torch.from_numpy(X).to(device) / self.input_scale_
 
-    def _logits(self, X: np.ndarray) -> torch.Tensor:
+    def _logits(self, X: Any) -> torch.Tensor:
+        """Check and convert ``X``, then compute the network's logits on its device."""
+        check_is_fitted(self)
+        X = validate_data(self, X, dtype=np.float32, reset=False)
         device = next(self.module_.parameters()).device
         return _training.predict_logits(self.module_[:-1], self._to_tensor(X, device))
 
