@@ -44,7 +44,7 @@ if os.environ.get("BPMNIST_EXAMPLE_QUICK") == "1":  # the test suite: less work
 # --------------------------------
 # Both build the same network; only the way it is trained differs.
 default = BPClassifier()
-print(f"default recipe: minibatches of {default.batch_size} images, {default.max_iter} epochs")
+print(f"default recipe: batch_size={default.batch_size!r}, {default.max_iter} epochs")
 recipes = {
     "tutorial": BPClassifier(
         batch_size=1,

@@ -43,11 +43,42 @@ def test_random_shift_moves_each_image_by_at_most_one_pixel():
     assert len(seen) == 9  # every offset occurs
 
 
+def test_random_shift_uses_every_offset_equally_often_on_any_dtype():
+    rng = np.random.default_rng(1)
+    images = rng.integers(1, 256, size=(45, 5, 5)).astype(np.uint8)  # no zeros
+    shifted = RandomShift(5, max_shift=1, seed=0)(torch.from_numpy(images.reshape(45, 25)))
+    assert shifted.dtype == torch.uint8
+    counts = {}
+    for image, moved in zip(images, shifted.numpy().reshape(45, 5, 5), strict=True):
+        [offset] = [
+            (dy, dx)
+            for dy in (-1, 0, 1)
+            for dx in (-1, 0, 1)
+            if np.array_equal(moved, _translate(image, dy, dx))
+        ]
+        counts[offset] = counts.get(offset, 0) + 1
+    assert counts == {(dy, dx): 5 for dy in (-1, 0, 1) for dx in (-1, 0, 1)}
+
+
+def test_random_shift_of_fewer_rows_than_offsets():
+    X = torch.arange(1, 4 * 16 + 1, dtype=torch.float32).reshape(4, 16)
+    shifted = RandomShift(4, max_shift=2, seed=0)(X)
+    assert shifted.shape == (4, 16)
+    # each row keeps a (possibly empty) part of its own pixels and nothing else
+    for row, moved in zip(X, shifted, strict=True):
+        assert set(moved[moved != 0].tolist()) <= set(row.tolist())
+
+
 def test_random_shift_is_reproducible():
     X = torch.rand(50, 16)
-    first = RandomShift(4, max_shift=1, seed=3)(X)
-    assert torch.equal(first, RandomShift(4, max_shift=1, seed=3)(X))
-    assert not torch.equal(first, RandomShift(4, max_shift=1, seed=4)(X))
+
+    def five_minibatches(seed):
+        shift = RandomShift(4, max_shift=1, seed=seed)
+        return torch.stack([shift(X) for _ in range(5)])
+
+    first = five_minibatches(3)
+    assert torch.equal(first, five_minibatches(3))
+    assert not torch.equal(first, five_minibatches(4))
 
 
 def test_auto_leaves_small_images_alone(small_digits):

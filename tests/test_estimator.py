@@ -122,6 +122,29 @@ def test_raw_uint8_pixels_train_like_scaled_pixels(digits_split):
     assert abs(raw_score - scaled_score) <= 0.01
 
 
+def test_uint8_and_float32_copies_of_the_same_pixels_give_the_same_model(digits_split):
+    """uint8 pixels are stored as they are and converted per minibatch: same numbers."""
+    X_train, X_test, y_train, _ = digits_split
+    pixels = np.round(X_train * 255 / 16).astype(np.uint8)
+    test_pixels = np.round(X_test * 255 / 16).astype(np.uint8)
+    as_uint8 = BPClassifier(**FAST).fit(pixels, y_train)
+    as_float = BPClassifier(**FAST).fit(pixels.astype(np.float32), y_train)
+    assert as_uint8.input_scale_ == as_float.input_scale_
+    np.testing.assert_array_equal(
+        as_uint8.predict_proba(test_pixels), as_float.predict_proba(test_pixels.astype(np.float32))
+    )
+
+
+def test_fortran_ordered_input_gives_the_same_model(small_digits):
+    """Column-major arrays (as DataFrame.to_numpy() often returns) are stored row-major."""
+    X, y = small_digits
+    c_order = BPClassifier(**FAST).fit(np.ascontiguousarray(X), y)
+    f_order = BPClassifier(**FAST).fit(np.asfortranarray(X), y)
+    np.testing.assert_array_equal(
+        c_order.predict_proba(np.asfortranarray(X)), f_order.predict_proba(X)
+    )
+
+
 def test_pipeline_with_scaler(digits_split):
     X_train, X_test, y_train, y_test = digits_split
     pipe = make_pipeline(StandardScaler(), BPClassifier(random_state=0)).fit(X_train, y_train)

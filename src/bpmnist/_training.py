@@ -1,7 +1,9 @@
 """The training loop on tensors: epochs, minibatches, loss, optimizer, early stopping.
 
 Everything here works on :class:`torch.Tensor` objects that the estimator built once per
-fit; no numpy array or scikit-learn object crosses into the loop.
+fit; no numpy array or scikit-learn object crosses into the loop. The stored rows keep
+their compact dtype (``uint8`` pixels stay one byte each); each minibatch is converted to
+float32 and divided by the estimator's input scale on its way into the network.
 """
 
 from __future__ import annotations
@@ -38,6 +40,11 @@ def make_loss(output: str) -> nn.Module:
     return nn.BCEWithLogitsLoss() if output == "sigmoid" else nn.CrossEntropyLoss()
 
 
+def network_input(rows: torch.Tensor, input_scale: float) -> torch.Tensor:
+    """Convert stored rows (``uint8`` or float32) to the network's float32 input."""
+    return torch.div(rows, input_scale)
+
+
 def make_targets(y_index: torch.Tensor, n_classes: int, output: str) -> torch.Tensor:
     """Encode class indices as the loss expects them: one-hot rows for BCE."""
     if output == "sigmoid":
@@ -54,13 +61,15 @@ def run_epoch(
     optimizer: torch.optim.Optimizer,
     batch_size: int,
     order: torch.Tensor | None,
+    input_scale: float,
     scheduler: torch.optim.lr_scheduler.LRScheduler | None = None,
     augment: Callable[[torch.Tensor], torch.Tensor] | None = None,
 ) -> float:
     """Train one pass over ``X`` in minibatches and return the mean training loss.
 
     ``order`` is a permutation of the rows (``None`` keeps the stored order, taking
-    each minibatch as a view without copying); ``augment`` transforms each minibatch.
+    each minibatch as a view without copying); ``augment`` transforms each minibatch
+    of stored rows before :func:`network_input` converts it.
     """
     logits_net.train()
     n_samples = X.shape[0]
@@ -70,11 +79,11 @@ def run_epoch(
             xb, tb = X[start : start + batch_size], targets[start : start + batch_size]
         else:
             rows = order[start : start + batch_size]
-            xb, tb = X[rows], targets[rows]
+            xb, tb = X.index_select(0, rows), targets.index_select(0, rows)
         if augment is not None:
             xb = augment(xb)
         optimizer.zero_grad(set_to_none=True)
-        loss = loss_fn(logits_net(xb), tb)
+        loss = loss_fn(logits_net(network_input(xb, input_scale)), tb)
         loss.backward()
         optimizer.step()
         if scheduler is not None:
@@ -83,21 +92,23 @@ def run_epoch(
     return total.item() / n_samples
 
 
-def predict_logits(logits_net: nn.Module, X: torch.Tensor) -> torch.Tensor:
-    """Compute the logits of all rows of ``X`` in large batches, without autograd."""
+def predict_logits(logits_net: nn.Module, X: torch.Tensor, input_scale: float) -> torch.Tensor:
+    """Compute the logits of all stored rows of ``X`` in large batches, without autograd."""
     logits_net.eval()
     with torch.inference_mode():
         return torch.cat(
             [
-                logits_net(X[start : start + INFERENCE_BATCH_SIZE])
+                logits_net(network_input(X[start : start + INFERENCE_BATCH_SIZE], input_scale))
                 for start in range(0, X.shape[0], INFERENCE_BATCH_SIZE)
             ]
         )
 
 
-def accuracy(logits_net: nn.Module, X: torch.Tensor, y_index: torch.Tensor) -> float:
+def accuracy(
+    logits_net: nn.Module, X: torch.Tensor, y_index: torch.Tensor, input_scale: float
+) -> float:
     """Fraction of rows whose largest logit is at the true class index."""
-    predicted = predict_logits(logits_net, X).argmax(dim=1)
+    predicted = predict_logits(logits_net, X, input_scale).argmax(dim=1)
     return (predicted == y_index).to(torch.float64).mean().item()
 
 
@@ -111,6 +122,7 @@ def train(
     batch_size: int,
     n_epochs: int,
     shuffle_rng: np.random.RandomState | None,
+    input_scale: float,
     scheduler: torch.optim.lr_scheduler.LRScheduler | None = None,
     augment: Callable[[torch.Tensor], torch.Tensor] | None = None,
     validation: tuple[torch.Tensor, torch.Tensor] | None = None,
@@ -142,13 +154,14 @@ def train(
                 optimizer=optimizer,
                 batch_size=batch_size,
                 order=order,
+                input_scale=input_scale,
                 scheduler=scheduler,
                 augment=augment,
             )
         )
         log.samples_seen += X.shape[0]
         if validation is not None:
-            score = accuracy(logits_net, *validation)
+            score = accuracy(logits_net, *validation, input_scale)
             log.validation_scores.append(score)
             if score < log.best_validation_score + tol:
                 epochs_without_improvement += 1

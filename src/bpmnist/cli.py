@@ -388,7 +388,7 @@ def _add_train(commands: Any) -> None:
         "--batch-size",
         type=_positive_int,
         metavar="N",
-        help=f"digits per minibatch (default: {_DEFAULTS['batch_size']})",
+        help=f"digits per minibatch (default: {_DEFAULTS['batch_size']}, 256 for MNIST)",
     )
     command.add_argument(
         "--learning-rate",

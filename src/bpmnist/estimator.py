@@ -22,6 +22,11 @@ from bpmnist.network import build_network
 
 __all__ = ["BPClassifier"]
 
+#: Data types that reach the network as they are: 8-bit pixels stay one byte per value
+#: until each minibatch is converted to float32; every other input becomes float32. Rows
+#: are stored C-contiguous (``order="C"``), so that gathering a minibatch reads whole rows.
+_STORED_DTYPES = [np.float32, np.uint8]
+
 
 # ClassifierMixin must come first: scikit-learn >= 1.6 reads the estimator type from the
 # tags that the mixins set, and with BaseEstimator first `is_classifier()` is False (so
@@ -61,7 +66,7 @@ class BPClassifier(ClassifierMixin, BaseEstimator):
         Learning-rate schedule of :meth:`fit`: constant at ``learning_rate_init``, or
         annealed from it to zero along a cosine over the ``max_iter`` epochs.
         :meth:`partial_fit` always uses the constant rate.
-    learning_rate_init : float, default=2e-3
+    learning_rate_init : float, default=5e-3
         Initial learning rate of Adam.
     augmentation : {"auto", "shift"} or None, default="auto"
         ``"shift"`` reads each row as a square image (784 features = 28x28 pixels) and
@@ -73,9 +78,11 @@ class BPClassifier(ClassifierMixin, BaseEstimator):
         zeros, the background of raw pixels: scale pixels so that the background stays
         0 (as :class:`~sklearn.preprocessing.MinMaxScaler` does) rather than
         standardising them.
-    batch_size : int, default=64
+    batch_size : int or "auto", default="auto"
         Number of samples per minibatch (use 1 to train one sample at a time, as the
-        tutorial does).
+        tutorial does). ``"auto"`` takes ``min(256, max(32, n_samples // 200))``: large
+        data sets such as MNIST train in minibatches of 256, whose matrix products keep
+        the processor busy, and small ones still get about 200 updates per epoch.
     max_iter : int, default=20
         Number of epochs (passes over the training data) of :meth:`fit`.
     shuffle : bool, default=True
@@ -159,7 +166,7 @@ class BPClassifier(ClassifierMixin, BaseEstimator):
         "learning_rate": [StrOptions({"constant", "cosine"})],
         "learning_rate_init": [Interval(Real, 0, None, closed="neither")],
         "augmentation": [StrOptions({"auto", "shift"}), None],
-        "batch_size": [Interval(Integral, 1, None, closed="left")],
+        "batch_size": [Interval(Integral, 1, None, closed="left"), StrOptions({"auto"})],
         "max_iter": [Interval(Integral, 1, None, closed="left")],
         "shuffle": ["boolean"],
         "early_stopping": ["boolean"],
@@ -181,9 +188,9 @@ class BPClassifier(ClassifierMixin, BaseEstimator):
         output: str = "sigmoid",
         alpha: float = 0.05,
         learning_rate: str = "cosine",
-        learning_rate_init: float = 2e-3,
+        learning_rate_init: float = 5e-3,
         augmentation: str | None = "auto",
-        batch_size: int = 64,
+        batch_size: int | str = "auto",
         max_iter: int = 20,
         shuffle: bool = True,
         early_stopping: bool = False,
@@ -442,7 +449,9 @@ class BPClassifier(ClassifierMixin, BaseEstimator):
         if y is not None:
             _check_targets(y)
         continue_training = hasattr(self, "module_") and (incremental or self.warm_start)
-        X, y = validate_data(self, X, y, dtype=np.float32, reset=not continue_training)
+        X, y = validate_data(
+            self, X, y, dtype=_STORED_DTYPES, order="C", reset=not continue_training
+        )
         if not continue_training:
             self.classes_ = np.unique(y if classes is None else classes)
             if classes is None and len(self.classes_) < 2:
@@ -468,9 +477,10 @@ class BPClassifier(ClassifierMixin, BaseEstimator):
             )
             validation = (X_val, y_val)
         n_epochs = 1 if incremental else self.max_iter
+        batch_size = self._batch_size(X_t.shape[0])
         scheduler = None
         if self.learning_rate == "cosine" and not incremental:
-            n_steps = n_epochs * -(-X_t.shape[0] // self.batch_size)
+            n_steps = n_epochs * -(-X_t.shape[0] // batch_size)
             scheduler = torch.optim.lr_scheduler.CosineAnnealingLR(self._optimizer, n_steps)
         log = _training.train(
             self.module_[:-1],
@@ -478,9 +488,10 @@ class BPClassifier(ClassifierMixin, BaseEstimator):
             _training.make_targets(y_t, len(self.classes_), self.output),
             loss_fn=_training.make_loss(self.output),
             optimizer=self._optimizer,
-            batch_size=self.batch_size,
+            batch_size=batch_size,
             n_epochs=n_epochs,
             shuffle_rng=rng if self.shuffle else None,
+            input_scale=self.input_scale_,
             scheduler=scheduler,
             augment=self._make_augmentation(rng),
             validation=validation,
@@ -531,9 +542,19 @@ class BPClassifier(ClassifierMixin, BaseEstimator):
             return None
         return RandomShift(side, max_shift=1, seed=int(rng.randint(np.iinfo(np.int32).max)))
 
+    def _batch_size(self, n_samples: int) -> int:
+        """The minibatch size for ``n_samples`` training rows; see ``batch_size``."""
+        if self.batch_size == "auto":
+            return min(256, max(32, n_samples // 200))
+        return self.batch_size
+
     def _make_optimizer(self) -> torch.optim.Optimizer:
+        # fused=True: one kernel per parameter tensor instead of a dozen small operations.
         return torch.optim.AdamW(
-            self.module_.parameters(), lr=self.learning_rate_init, weight_decay=self.alpha
+            self.module_.parameters(),
+            lr=self.learning_rate_init,
+            weight_decay=self.alpha,
+            fused=True,
         )
 
     def _encode(self, y: np.ndarray) -> np.ndarray:
@@ -570,18 +591,21 @@ class BPClassifier(ClassifierMixin, BaseEstimator):
             message += f", validation score = {log.validation_scores[-1]:.4f}"
         print(message)
 
-    def _to_tensor(self, X: np.ndarray, device: str | torch.device) -> torch.Tensor:
-        """Move validated float32 data to ``device``, divided by ``input_scale_``."""
+    @staticmethod
+    def _to_tensor(X: np.ndarray, device: str | torch.device) -> torch.Tensor:
+        """Move validated data to ``device``, keeping its dtype (``uint8`` or float32)."""
         if not X.flags.writeable:  # torch refuses to wrap read-only memory
             X = X.copy()
-        return torch.from_numpy(X).to(device) / self.input_scale_
+        return torch.from_numpy(X).to(device)
 
     def _logits(self, X: Any) -> torch.Tensor:
         """Check and convert ``X``, then compute the network's logits on its device."""
         check_is_fitted(self)
-        X = validate_data(self, X, dtype=np.float32, reset=False)
+        X = validate_data(self, X, dtype=_STORED_DTYPES, order="C", reset=False)
         device = next(self.module_.parameters()).device
-        return _training.predict_logits(self.module_[:-1], self._to_tensor(X, device))
+        return _training.predict_logits(
+            self.module_[:-1], self._to_tensor(X, device), self.input_scale_
+        )
 
 
 def _root_mean_square(X: np.ndarray, chunk_rows: int = 8192) -> float:
