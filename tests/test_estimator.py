@@ -16,6 +16,7 @@ from sklearn.preprocessing import StandardScaler
 from sklearn.utils._param_validation import InvalidParameterError
 
 from bpmnist import BPClassifier
+from bpmnist.network import build_network
 
 FAST = {"max_iter": 20, "random_state": 0}
 
@@ -39,6 +40,19 @@ def test_default_network_is_the_tutorials(small_digits):
     assert clf.module_[0].in_features == 64 and clf.module_[0].out_features == 200
     assert clf.module_[1].negative_slope == 0.02
     assert clf.module_[3].out_features == 3
+
+
+@pytest.mark.parametrize("n_classes", [2, 3, 10])
+def test_untrained_sigmoid_outputs_start_at_the_uniform_prior(n_classes):
+    """The output biases start at -log(K - 1): each sigmoid says about 1/K, not 0.5."""
+    torch.manual_seed(0)
+    net = build_network(64, n_classes)
+    with torch.no_grad():
+        outputs = net(torch.randn(500, 64))
+    assert abs(outputs.mean().item() - 1 / n_classes) < 0.03
+    softmax_net = build_network(64, n_classes, output="softmax")
+    # PyTorch's own initialisation: uniform in +-1/sqrt(fan_in), fan_in = 200 hidden units
+    assert softmax_net[-2].bias.abs().max() <= 1 / np.sqrt(200)
 
 
 def test_fitted_attributes(small_digits):

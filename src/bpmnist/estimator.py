@@ -83,7 +83,7 @@ class BPClassifier(ClassifierMixin, BaseEstimator):
         tutorial does). ``"auto"`` takes ``min(256, max(32, n_samples // 200))``: large
         data sets such as MNIST train in minibatches of 256, whose matrix products keep
         the processor busy, and small ones still get about 200 updates per epoch.
-    max_iter : int, default=20
+    max_iter : int, default=16
         Number of epochs (passes over the training data) of :meth:`fit`.
     shuffle : bool, default=True
         Whether to shuffle the samples before each epoch.
@@ -191,7 +191,7 @@ class BPClassifier(ClassifierMixin, BaseEstimator):
         learning_rate_init: float = 5e-3,
         augmentation: str | None = "auto",
         batch_size: int | str = "auto",
-        max_iter: int = 20,
+        max_iter: int = 16,
         shuffle: bool = True,
         early_stopping: bool = False,
         validation_fraction: float = 0.1,
