@@ -55,6 +55,20 @@ def test_untrained_sigmoid_outputs_start_at_the_uniform_prior(n_classes):
     assert softmax_net[-2].bias.abs().max() <= 1 / np.sqrt(200)
 
 
+@pytest.mark.parametrize(("n_samples", "batch_size"), [(500, 32), (12_000, 60), (60_000, 256)])
+def test_auto_batch_size_is_the_documented_rule(n_samples, batch_size):
+    """batch_size="auto" trains exactly as min(256, max(32, n_samples // 200)) does."""
+    rng = np.random.RandomState(0)
+    X = rng.rand(n_samples, 4).astype(np.float32)
+    y = (X[:, 0] > 0.5).astype(int)
+    params = {"hidden_layer_sizes": (4,), "max_iter": 1, "random_state": 0}
+    auto = BPClassifier(**params).fit(X, y)
+    explicit = BPClassifier(batch_size=batch_size, **params).fit(X, y)
+    np.testing.assert_array_equal(auto.predict_proba(X[:50]), explicit.predict_proba(X[:50]))
+    other = BPClassifier(batch_size=batch_size + 1, **params).fit(X, y)
+    assert not np.array_equal(auto.predict_proba(X[:50]), other.predict_proba(X[:50]))
+
+
 def test_fitted_attributes(small_digits):
     X, y = small_digits
     clf = BPClassifier(**FAST).fit(X, y)

@@ -75,7 +75,7 @@ def build_network(
     ['Linear', 'LeakyReLU', 'LayerNorm', 'Linear', 'Sigmoid']
     >>> net[0].in_features, net[0].out_features, net[3].out_features
     (784, 200, 10)
-    >>> round(float(net[3].bias[0]), 4)  # -log(9): each sigmoid starts near 1/10
+    >>> round(net[3].bias[0].item(), 4)  # -log(9): each sigmoid starts near 1/10
     -2.1972
     """
     layers: list[nn.Module] = []
