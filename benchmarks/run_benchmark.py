@@ -1,7 +1,8 @@
 """Benchmark ``BPClassifier`` against the tutorial, scikit-learn's MLPClassifier and skorch.
 
-Every system is trained and evaluated on the same data in one run of this script, so the
-ratios it prints compare like with like on the machine at hand:
+Every system is trained and evaluated on the same data in one run of this script, seed by
+seed with the systems taking turns, so the ratios it prints compare like with like on the
+machine at hand even when its speed drifts during the run:
 
 * ``tutorial``: the original loop, one sample at a time, ``Sigmoid`` + ``BCELoss`` on one-hot
   labels, Adam, no shuffling, pixels divided by 255 (``--tutorial-epochs``, default 3);
@@ -12,10 +13,10 @@ ratios it prints compare like with like on the machine at hand:
 
 For each: test accuracy (mean and spread over ``--seeds``), fit time, time per epoch, time to
 predict the whole test set (best of 5 calls after a first, untimed one), and the peak resident
-memory while fitting. A roofline line
-measures the float32 matrix-multiplication throughput in this process and the least time an
-epoch of the 784-200-10 network could take (3x the forward multiply-adds per sample); the CSV
-line times ``load_mnist_csv`` against pandas on ``--train``.
+memory while fitting. A roofline line measures the float32 matrix-multiplication throughput
+in this process and the least time an epoch of the 784-200-10 network could take (3x the
+forward multiply-adds per sample); the CSV line times ``load_mnist_csv`` against pandas on
+``--train``.
 
 Tune on a validation split of the training file and keep the official test file for the
 final, independent measurement::
@@ -184,41 +185,58 @@ def epochs_of(system: object, tutorial_epochs: int) -> int:
     return int(inner.max_epochs)  # skorch
 
 
-def run_system(factory, seeds, data, tutorial_epochs):
+def run_once(system, seed, data, tutorial_epochs):
+    """Fit one fresh system, predict the test set, and return the figures of this run."""
     X_train, y_train, X_test, y_test = data
-    runs = []
-    for seed in seeds:
-        system = factory(seed)
-        if system is None:
-            return None
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore", ConvergenceWarning)
-            with PeakMemory() as memory:
-                start = time.perf_counter()
-                system.fit(X_train, y_train)
-                fit_s = time.perf_counter() - start
-        predicted = system.predict(X_test)  # also warms up caches and lazy initialisation
-        predict_s = min(seconds_to_predict(system, X_test) for _ in range(PREDICT_REPEATS))
-        epochs = epochs_of(system, tutorial_epochs)
-        runs.append(
-            {
-                "seed": seed,
-                "accuracy": float(np.mean(predicted == y_test)),
-                "fit_s": fit_s,
-                "epochs": epochs,
-                "epoch_s": fit_s / epochs,
-                "predict_s": predict_s,
-                "peak_rss_mb": memory.peak_bytes / 2**20,
-                "fit_rss_increase_mb": (memory.peak_bytes - memory.start_bytes) / 2**20,
-            }
-        )
-        print(f"  seed {seed}: {runs[-1]}", file=sys.stderr, flush=True)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        with PeakMemory() as memory:
+            start = time.perf_counter()
+            system.fit(X_train, y_train)
+            fit_s = time.perf_counter() - start
+    predicted = system.predict(X_test)  # also warms up caches and lazy initialisation
+    predict_s = min(seconds_to_predict(system, X_test) for _ in range(PREDICT_REPEATS))
+    epochs = epochs_of(system, tutorial_epochs)
+    return {
+        "seed": seed,
+        "accuracy": float(np.mean(predicted == y_test)),
+        "fit_s": fit_s,
+        "epochs": epochs,
+        "epoch_s": fit_s / epochs,
+        "predict_s": predict_s,
+        "peak_rss_mb": memory.peak_bytes / 2**20,
+        "fit_rss_increase_mb": (memory.peak_bytes - memory.start_bytes) / 2**20,
+    }
+
+
+def summarise(runs):
+    """Mean accuracy and times over the seeds, spread of the accuracy, largest memory."""
     keys = ("accuracy", "fit_s", "epoch_s", "predict_s")
     summary = {key: statistics.fmean(run[key] for run in runs) for key in keys}
     summary["accuracy_std"] = statistics.pstdev(run["accuracy"] for run in runs)
     for key in ("peak_rss_mb", "fit_rss_increase_mb"):
         summary[key] = max(run[key] for run in runs)
     return {"summary": summary, "runs": runs}
+
+
+def run_all(selected, seeds, data, tutorial_epochs):
+    """Run every system once per seed, seed by seed, and summarise each system.
+
+    Interleaving the systems within each seed (rather than running all seeds of one system,
+    then the next) spreads any slow spell of the machine over all systems, so the ratios
+    stay fair on a shared or throttled machine.
+    """
+    runs = {name: [] for name in selected}
+    for seed in seeds:
+        for name, factory in selected.items():
+            system = factory(seed)
+            if system is None:
+                runs[name] = None
+                continue
+            print(f"{name}, seed {seed}:", file=sys.stderr, flush=True)
+            runs[name].append(run_once(system, seed, data, tutorial_epochs))
+            print(f"  {runs[name][-1]}", file=sys.stderr, flush=True)
+    return {name: None if rows is None else summarise(rows) for name, rows in runs.items()}
 
 
 def seconds_to_predict(system: object, X: np.ndarray) -> float:
@@ -346,13 +364,8 @@ def main(argv: list[str] | None = None) -> int:
         },
         "n_train": len(data[1]),
         "n_test": len(data[3]),
-        "systems": {},
+        "systems": run_all(selected, range(args.seeds), data, args.tutorial_epochs),
     }
-    for name, factory in selected.items():
-        print(f"{name}:", file=sys.stderr, flush=True)
-        results["systems"][name] = run_system(
-            factory, range(args.seeds), data, args.tutorial_epochs
-        )
     results["roofline"] = roofline(len(data[1]), len(data[3]), matmul_gflops())
     if args.train is not None:
         results["csv"] = compare_csv_loading(args.train, repeat=3)
