@@ -32,6 +32,22 @@ class EpochLog:
     samples_seen: int = 0
 
 
+@dataclass(frozen=True)
+class TrainingStep:
+    """How each minibatch updates the network: all that :func:`run_epoch` needs besides data.
+
+    ``augment`` transforms each minibatch of stored rows (never the validation set) before
+    :func:`network_input` divides it by ``input_scale``.
+    """
+
+    loss_fn: nn.Module
+    optimizer: torch.optim.Optimizer
+    batch_size: int
+    input_scale: float
+    scheduler: torch.optim.lr_scheduler.LRScheduler | None = None
+    augment: Callable[[torch.Tensor], torch.Tensor] | None = None
+
+
 def make_loss(output: str) -> nn.Module:
     """Return the loss that matches the network's output activation.
 
@@ -57,23 +73,16 @@ def run_epoch(
     logits_net: nn.Module,
     X: torch.Tensor,
     targets: torch.Tensor,
-    *,
-    loss_fn: nn.Module,
-    optimizer: torch.optim.Optimizer,
-    batch_size: int,
+    step: TrainingStep,
     order: torch.Tensor | None,
-    input_scale: float,
-    scheduler: torch.optim.lr_scheduler.LRScheduler | None = None,
-    augment: Callable[[torch.Tensor], torch.Tensor] | None = None,
 ) -> float:
     """Train one pass over ``X`` in minibatches and return the mean training loss.
 
     ``order`` is a permutation of the rows (``None`` keeps the stored order, taking
-    each minibatch as a view without copying); ``augment`` transforms each minibatch
-    of stored rows before :func:`network_input` converts it.
+    each minibatch as a view without copying).
     """
     logits_net.train()
-    n_samples = X.shape[0]
+    n_samples, batch_size = X.shape[0], step.batch_size
     total = torch.zeros((), dtype=torch.float64, device=X.device)
     for start in range(0, n_samples, batch_size):
         if order is None:
@@ -81,14 +90,14 @@ def run_epoch(
         else:
             rows = order[start : start + batch_size]
             xb, tb = X.index_select(0, rows), targets.index_select(0, rows)
-        if augment is not None:
-            xb = augment(xb)
-        optimizer.zero_grad(set_to_none=True)
-        loss = loss_fn(logits_net(network_input(xb, input_scale)), tb)
+        if step.augment is not None:
+            xb = step.augment(xb)
+        step.optimizer.zero_grad(set_to_none=True)
+        loss = step.loss_fn(logits_net(network_input(xb, step.input_scale)), tb)
         loss.backward()
-        optimizer.step()
-        if scheduler is not None:
-            scheduler.step()
+        step.optimizer.step()
+        if step.scheduler is not None:
+            step.scheduler.step()
         total += loss.detach() * xb.shape[0]
     return total.item() / n_samples
 
@@ -102,18 +111,13 @@ def predict_logits(logits_net: nn.Sequential, X: torch.Tensor, input_scale: floa
     """
     logits_net.eval()
     first, rest = logits_net[0], logits_net[1:]
+    logits = []
     with torch.inference_mode():
         weight = first.weight / input_scale
-        return torch.cat(
-            [
-                rest(
-                    nn.functional.linear(
-                        X[start : start + INFERENCE_BATCH_SIZE].to(weight.dtype), weight, first.bias
-                    )
-                )
-                for start in range(0, X.shape[0], INFERENCE_BATCH_SIZE)
-            ]
-        )
+        for start in range(0, X.shape[0], INFERENCE_BATCH_SIZE):
+            rows = X[start : start + INFERENCE_BATCH_SIZE].to(weight.dtype)
+            logits.append(rest(nn.functional.linear(rows, weight, first.bias)))
+        return torch.cat(logits)
 
 
 def accuracy(
@@ -128,15 +132,10 @@ def train(
     logits_net: nn.Module,
     X: torch.Tensor,
     targets: torch.Tensor,
+    step: TrainingStep,
     *,
-    loss_fn: nn.Module,
-    optimizer: torch.optim.Optimizer,
-    batch_size: int,
     n_epochs: int,
     shuffle_rng: np.random.RandomState | None,
-    input_scale: float,
-    scheduler: torch.optim.lr_scheduler.LRScheduler | None = None,
-    augment: Callable[[torch.Tensor], torch.Tensor] | None = None,
     validation: tuple[torch.Tensor, torch.Tensor] | None = None,
     n_iter_no_change: int = 10,
     tol: float = 0.0,
@@ -147,8 +146,7 @@ def train(
     With ``validation=(X_val, y_val_index)``, the accuracy on that held-out set is
     measured after every epoch; training stops once it has not improved by at least
     ``tol`` for ``n_iter_no_change`` consecutive epochs, and the weights of the best
-    epoch are restored before returning. ``augment`` transforms each training minibatch
-    (never the validation set).
+    epoch are restored before returning.
     """
     log = EpochLog()
     best_state: dict[str, torch.Tensor] | None = None
@@ -157,23 +155,10 @@ def train(
         order = None
         if shuffle_rng is not None:
             order = torch.from_numpy(shuffle_rng.permutation(X.shape[0])).to(X.device)
-        log.losses.append(
-            run_epoch(
-                logits_net,
-                X,
-                targets,
-                loss_fn=loss_fn,
-                optimizer=optimizer,
-                batch_size=batch_size,
-                order=order,
-                input_scale=input_scale,
-                scheduler=scheduler,
-                augment=augment,
-            )
-        )
+        log.losses.append(run_epoch(logits_net, X, targets, step, order))
         log.samples_seen += X.shape[0]
         if validation is not None:
-            score = accuracy(logits_net, *validation, input_scale)
+            score = accuracy(logits_net, *validation, step.input_scale)
             log.validation_scores.append(score)
             if score < log.best_validation_score + tol:
                 epochs_without_improvement += 1
