@@ -16,7 +16,11 @@ predict the whole test set (best of 5 calls after a first, untimed one), and the
 memory while fitting. A roofline line measures the float32 matrix-multiplication throughput
 in this process and the least time an epoch of the 784-200-10 network could take (3x the
 forward multiply-adds per sample); the CSV line times ``load_mnist_csv`` against pandas on
-``--train``.
+``--train``. Before each fit, a probe times how long torch's threads take to pass data to each
+other (``handoff_us``): on a virtual machine it tells whether the host had placed the
+process's cores close together (a shared cache, a few tens of microseconds) or far apart
+(hundreds), which changes the speed of every training step but not that of the roofline's
+matrix product; the table lists it for every seed of ``BPClassifier``.
 
 Tune on a validation split of the training file and keep the official test file for the
 final, independent measurement::
@@ -58,6 +62,9 @@ from bpmnist.datasets import load_mnist_csv, load_sample
 HIDDEN = 200
 #: Predict time is the best of this many calls after a first, untimed one (as timeit does).
 PREDICT_REPEATS = 5
+#: Size of the tensor that the hand-off probe passes between threads: one minibatch of 256
+#: float32 MNIST rows (800 KB), the size of what each training step hands on.
+HANDOFF_ELEMENTS = 256 * 784
 
 
 class PeakMemory:
@@ -188,6 +195,7 @@ def epochs_of(system: object, tutorial_epochs: int) -> int:
 def run_once(system, seed, data, tutorial_epochs):
     """Fit one fresh system, predict the test set, and return the figures of this run."""
     X_train, y_train, X_test, y_test = data
+    handoff_us = thread_handoff_us()
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", ConvergenceWarning)
         with PeakMemory() as memory:
@@ -206,6 +214,7 @@ def run_once(system, seed, data, tutorial_epochs):
         "predict_s": predict_s,
         "peak_rss_mb": memory.peak_bytes / 2**20,
         "fit_rss_increase_mb": (memory.peak_bytes - memory.start_bytes) / 2**20,
+        "handoff_us": handoff_us,
     }
 
 
@@ -254,6 +263,24 @@ def matmul_gflops(repeat: int = 20) -> float:
         a @ b
         best = min(best, time.perf_counter() - start)
     return 2 * 4096 * 784 * HIDDEN / best / 1e9
+
+
+def thread_handoff_us(repeat: int = 300) -> float:
+    """Microseconds for torch's thread pool to read an 800 KB tensor that it just wrote, reversed.
+
+    Each pass reads the previous result back to front, so each thread reads what another
+    thread wrote: the data crosses between cores, as it does between the operations of a
+    training step. Best of 3 runs of ``repeat`` passes.
+    """
+    current, other = torch.rand(HANDOFF_ELEMENTS), torch.empty(HANDOFF_ELEMENTS)
+    best = float("inf")
+    for _ in range(3):
+        start = time.perf_counter()
+        for _ in range(repeat):
+            torch.mul(current.flip(0), 1.0, out=other)
+            current, other = other, current
+        best = min(best, (time.perf_counter() - start) / repeat)
+    return best * 1e6
 
 
 def roofline(n_train: int, n_test: int, gflops: float) -> dict[str, float]:
@@ -310,6 +337,12 @@ def markdown(results: dict) -> str:
         f"{reference['epoch_s'] / roof['min_epoch_s']:.2f}; minimum predict "
         f"{1000 * roof['min_predict_s']:.1f} ms, BPClassifier predict / minimum = "
         f"{reference['predict_s'] / roof['min_predict_s']:.2f}.",
+        "BPClassifier epoch / minimum per seed (thread hand-off before the fit): "
+        + ", ".join(
+            f"{run['epoch_s'] / roof['min_epoch_s']:.2f} ({run['handoff_us']:.0f} µs)"
+            for run in rows["BPClassifier"]["runs"]
+        )
+        + ".",
     ]
     csv = results.get("csv")
     if csv:

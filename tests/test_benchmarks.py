@@ -35,8 +35,12 @@ def test_quick_benchmark_compares_every_system(run_benchmark, tmp_path, capsys):
         assert summary["peak_rss_mb"] > 50
     assert results["systems"]["BPClassifier"]["summary"]["accuracy"] >= 0.94
     assert results["roofline"]["matmul_gflops"] > 0
+    (run,) = results["systems"]["BPClassifier"]["runs"]
+    assert run["handoff_us"] > 0
     table = capsys.readouterr().out
     assert "| BPClassifier |" in table and "Roofline: float32 matmul" in table
+    ratio = run["epoch_s"] / results["roofline"]["min_epoch_s"]
+    assert f"per seed (thread hand-off before the fit): {ratio:.2f} (" in table
 
 
 def test_benchmark_refuses_to_run_without_the_reference(run_benchmark):
