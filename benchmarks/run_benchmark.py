@@ -203,7 +203,7 @@ def run_once(system, seed, data, tutorial_epochs):
             system.fit(X_train, y_train)
             fit_s = time.perf_counter() - start
     predicted = system.predict(X_test)  # also warms up caches and lazy initialisation
-    predict_s = min(seconds_to_predict(system, X_test) for _ in range(PREDICT_REPEATS))
+    predict_s = best_seconds(lambda: system.predict(X_test), PREDICT_REPEATS)
     epochs = epochs_of(system, tutorial_epochs)
     return {
         "seed": seed,
@@ -248,39 +248,36 @@ def run_all(selected, seeds, data, tutorial_epochs):
     return {name: None if rows is None else summarise(rows) for name, rows in runs.items()}
 
 
-def seconds_to_predict(system: object, X: np.ndarray) -> float:
-    start = time.perf_counter()
-    system.predict(X)
-    return time.perf_counter() - start
+def best_seconds(function: Callable[[], object], repeat: int) -> float:
+    """The shortest of ``repeat`` timed calls of ``function`` (as :mod:`timeit` advises)."""
+    times = []
+    for _ in range(repeat):
+        start = time.perf_counter()
+        function()
+        times.append(time.perf_counter() - start)
+    return min(times)
 
 
 def matmul_gflops(repeat: int = 20) -> float:
     """Best float32 matmul throughput of this process for the network's first layer."""
     a, b = torch.rand(4096, 784), torch.rand(784, HIDDEN)
-    best = float("inf")
-    for _ in range(repeat):
-        start = time.perf_counter()
-        a @ b
-        best = min(best, time.perf_counter() - start)
-    return 2 * 4096 * 784 * HIDDEN / best / 1e9
+    return 2 * 4096 * 784 * HIDDEN / best_seconds(lambda: a @ b, repeat) / 1e9
 
 
-def thread_handoff_us(repeat: int = 300) -> float:
+def thread_handoff_us(passes: int = 300) -> float:
     """Microseconds for torch's thread pool to read an 800 KB tensor that it just wrote, reversed.
 
     Each pass reads the previous result back to front, so each thread reads what another
     thread wrote: the data crosses between cores, as it does between the operations of a
-    training step. Best of 3 runs of ``repeat`` passes.
+    training step. Best of 3 runs of ``passes`` passes.
     """
-    current, other = torch.rand(HANDOFF_ELEMENTS), torch.empty(HANDOFF_ELEMENTS)
-    best = float("inf")
-    for _ in range(3):
-        start = time.perf_counter()
-        for _ in range(repeat):
-            torch.mul(current.flip(0), 1.0, out=other)
-            current, other = other, current
-        best = min(best, (time.perf_counter() - start) / repeat)
-    return best * 1e6
+    tensors = (torch.rand(HANDOFF_ELEMENTS), torch.empty(HANDOFF_ELEMENTS))
+
+    def run() -> None:
+        for i in range(passes):
+            torch.mul(tensors[i % 2].flip(0), 1.0, out=tensors[1 - i % 2])
+
+    return best_seconds(run, 3) / passes * 1e6
 
 
 def roofline(n_train: int, n_test: int, gflops: float) -> dict[str, float]:
