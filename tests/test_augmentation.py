@@ -103,5 +103,7 @@ def test_auto_shifts_mnist_sized_images():
 
 def test_shift_needs_square_images(small_digits):
     X, y = small_digits
+    clf = BPClassifier(augmentation="shift")
     with pytest.raises(ValueError, match="needs square images, but X has 10 features"):
-        BPClassifier(augmentation="shift").fit(X[:, :10], y)
+        clf.fit(X[:, :10], y)
+    assert not hasattr(clf, "module_")  # refused before any fitted state was made

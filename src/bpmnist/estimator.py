@@ -452,6 +452,7 @@ class BPClassifier(ClassifierMixin, BaseEstimator):
         X, y = validate_data(
             self, X, y, dtype=_STORED_DTYPES, order="C", reset=not continue_training
         )
+        shift_side = self._shift_side()  # before any fitted state: it may refuse X
         if not continue_training:
             self.classes_ = np.unique(y if classes is None else classes)
             if classes is None and len(self.classes_) < 2:
@@ -478,6 +479,10 @@ class BPClassifier(ClassifierMixin, BaseEstimator):
             validation = (X_val, y_val)
         n_epochs = 1 if incremental else self.max_iter
         batch_size = self._batch_size(X_t.shape[0])
+        augment = None
+        if shift_side is not None:
+            seed = int(rng.randint(np.iinfo(np.int32).max))
+            augment = RandomShift(shift_side, max_shift=1, seed=seed)
         scheduler = None
         if self.learning_rate == "cosine" and not incremental:
             n_steps = n_epochs * -(-X_t.shape[0] // batch_size)
@@ -492,7 +497,7 @@ class BPClassifier(ClassifierMixin, BaseEstimator):
                 batch_size=batch_size,
                 input_scale=self.input_scale_,
                 scheduler=scheduler,
-                augment=self._make_augmentation(rng),
+                augment=augment,
             ),
             n_epochs=n_epochs,
             shuffle_rng=rng if self.shuffle else None,
@@ -530,8 +535,8 @@ class BPClassifier(ClassifierMixin, BaseEstimator):
         self.n_iter_ = 0
         self.t_ = 0
 
-    def _make_augmentation(self, rng: np.random.RandomState) -> RandomShift | None:
-        """The minibatch transform that ``augmentation`` asks for, or None."""
+    def _shift_side(self) -> int | None:
+        """Side of the images that ``augmentation`` shifts, or None for no augmentation."""
         if self.augmentation is None:
             return None
         side = square_side(self.n_features_in_)
@@ -542,7 +547,7 @@ class BPClassifier(ClassifierMixin, BaseEstimator):
             )
         if side is None or (self.augmentation == "auto" and side < MIN_AUTO_SIDE):
             return None
-        return RandomShift(side, max_shift=1, seed=int(rng.randint(np.iinfo(np.int32).max)))
+        return side
 
     def _batch_size(self, n_samples: int) -> int:
         """The minibatch size for ``n_samples`` training rows; see ``batch_size``."""
