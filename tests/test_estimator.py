@@ -392,7 +392,10 @@ def test_invalid_parameters(small_digits, params, message):
 
 @pytest.mark.parametrize("hidden", [(0,), (10, -1), (), ("a",)])
 def test_invalid_hidden_layer_sizes(small_digits, hidden):
-    with pytest.raises(ValueError, match="hidden_layer_sizes must contain positive integers"):
+    with pytest.raises(
+        ValueError,
+        match="hidden_layer_sizes must be a positive integer or a list of positive integers",
+    ):
         BPClassifier(hidden_layer_sizes=hidden).fit(*small_digits)
 
 

@@ -38,7 +38,7 @@ from tqdm import tqdm
 
 import bpmnist
 from bpmnist.datasets import load_mnist_csv, load_sample
-from bpmnist.estimator import BPClassifier
+from bpmnist.estimator import BPClassifier, _hidden_layer_sizes
 from bpmnist.images import preprocess_image
 
 __all__ = ["main"]
@@ -402,7 +402,7 @@ def _add_train(commands: Any) -> None:
         nargs="+",
         metavar="N",
         help="units of each hidden layer (default: "
-        f"{' '.join(map(str, np.atleast_1d(_DEFAULTS['hidden_layer_sizes'])))})",
+        f"{' '.join(map(str, _hidden_layer_sizes(_DEFAULTS['hidden_layer_sizes'])))})",
     )
     command.add_argument(
         "--early-stopping",

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import copy
 import os
+from collections.abc import Iterable
 from numbers import Integral, Real
 from typing import Any, ClassVar
 
@@ -377,9 +378,9 @@ class BPClassifier(ClassifierMixin, BaseEstimator):
         >>> os.path.getsize(path) > 0
         True
         """
-        from bpmnist.persistence import save_model
+        from bpmnist.persistence import _save
 
-        save_model(self, path)
+        _save(self, path)
 
     @classmethod
     def load(cls, path: str | os.PathLike[str]) -> BPClassifier:
@@ -512,13 +513,7 @@ class BPClassifier(ClassifierMixin, BaseEstimator):
     def _initialize(self, X: np.ndarray, rng: np.random.RandomState, device: str) -> None:
         """Create the network and the per-fit state of a fresh (not warm) start."""
         self.input_scale_ = _root_mean_square(X) or 1.0
-        hidden = self.hidden_layer_sizes
-        hidden = (hidden,) if isinstance(hidden, Integral) else tuple(hidden)
-        if not hidden or any(not isinstance(h, Integral) or h < 1 for h in hidden):
-            raise ValueError(
-                "hidden_layer_sizes must contain positive integers only, got "
-                f"{self.hidden_layer_sizes!r}."
-            )
+        hidden = _hidden_layer_sizes(self.hidden_layer_sizes)
         with torch.random.fork_rng(devices=[]):
             torch.manual_seed(int(rng.randint(np.iinfo(np.int32).max)))
             self.module_ = build_network(
@@ -613,6 +608,22 @@ class BPClassifier(ClassifierMixin, BaseEstimator):
         return _training.predict_logits(
             self.module_[:-1], self._to_tensor(X, device), self.input_scale_
         )
+
+
+def _hidden_layer_sizes(value: Any) -> tuple[int, ...]:
+    """Return ``hidden_layer_sizes`` as a tuple of layer widths, or raise ValueError.
+
+    One integer is one hidden layer; any other iterable (not a string) lists the layers.
+    """
+    sizes = tuple(value) if isinstance(value, Iterable) and not isinstance(value, str) else (value,)
+    if not sizes or not all(
+        isinstance(size, Integral) and not isinstance(size, bool) and size >= 1 for size in sizes
+    ):
+        raise ValueError(
+            "hidden_layer_sizes must be a positive integer or a list of positive integers, "
+            f"got {value!r}."
+        )
+    return sizes
 
 
 def _root_mean_square(X: np.ndarray, chunk_rows: int = 8192) -> float:

@@ -49,7 +49,7 @@ import torch
 from sklearn.utils.validation import check_is_fitted
 
 import bpmnist
-from bpmnist.estimator import BPClassifier
+from bpmnist.estimator import BPClassifier, _hidden_layer_sizes
 from bpmnist.network import build_network
 
 __all__ = ["FORMAT_VERSION", "ModelFileError", "load_model", "save_model"]
@@ -164,6 +164,15 @@ def save_model(estimator: BPClassifier, path: str | os.PathLike[str]) -> None:
     >>> bool((load_model(path).predict_proba(X) == clf.predict_proba(X)).all())
     True
     """
+    _save(estimator, path)
+
+
+def _save(estimator: BPClassifier, path: str | os.PathLike[str]) -> None:
+    """Write the model file: the body of :func:`save_model` and ``BPClassifier.save``.
+
+    Both call this directly, so that a warning about the estimator (``stacklevel=4`` in
+    :func:`_params_to_json`) points at the user's call of either.
+    """
     if not isinstance(estimator, BPClassifier):
         raise TypeError(f"save_model saves a BPClassifier, got {type(estimator).__name__}.")
     check_is_fitted(estimator)
@@ -198,7 +207,7 @@ def _params_to_json(params: dict[str, Any]) -> dict[str, Any]:
                 "random_state is a RandomState instance, whose state cannot be stored in a "
                 "model file; the file records random_state=None.",
                 UserWarning,
-                stacklevel=3,
+                stacklevel=4,
             )
             value = None
         if name == "hidden_layer_sizes" and not isinstance(value, Integral):
@@ -314,8 +323,8 @@ def load_model(path: str | os.PathLike[str]) -> BPClassifier:
     >>> clf.predict(X[:4])
     array([0, 1, 2, 3])
     """
-    _check_regular_file(path)
     try:
+        _check_regular_file(path)
         return _load(path)
     except _Problem as problem:
         text = str(problem)  # may quote values from the file: keep the message short
@@ -326,7 +335,7 @@ def load_model(path: str | os.PathLike[str]) -> BPClassifier:
 def _check_regular_file(path: str | os.PathLike[str]) -> None:
     """Raise the usual OSError for a missing or unreadable file, before safetensors reads it."""
     if not stat.S_ISREG(os.stat(path).st_mode):
-        raise ModelFileError(f"Cannot load the model file {os.fspath(path)}: not a regular file.")
+        raise _Problem("not a regular file")
     with open(path, "rb"):
         pass
 
@@ -345,9 +354,7 @@ def _load(path: str | os.PathLike[str]) -> BPClassifier:
 
 
 def _safetensors_reason(error: safetensors.SafetensorError) -> str:
-    reason = str(error)
-    prefix = "Error while deserializing header: "
-    return reason.removeprefix(prefix) if reason.startswith(prefix) else reason
+    return str(error).removeprefix("Error while deserializing header: ")
 
 
 def _estimator_from_metadata(metadata: dict[str, str] | None) -> BPClassifier:
@@ -420,13 +427,12 @@ def _estimator_from_params(params: Any) -> BPClassifier:
     _expect(isinstance(params, dict), "params is not a JSON object")
     _check_keys(params, frozenset(BPClassifier().get_params()), "params")
     hidden = params["hidden_layer_sizes"]
+    try:
+        _hidden_layer_sizes(hidden)
+    except ValueError as err:
+        raise _Problem(str(err).removesuffix(".")) from None
     if isinstance(hidden, list):
         hidden = tuple(hidden)
-    sizes = (hidden,) if _is_int(hidden) else hidden
-    _expect(
-        isinstance(sizes, tuple) and sizes and all(_is_int(size) and size >= 1 for size in sizes),
-        f"hidden_layer_sizes {hidden!r} is not a positive integer or a list of them",
-    )
     estimator = BPClassifier(**{**params, "hidden_layer_sizes": hidden})
     try:
         estimator._validate_params()
@@ -531,12 +537,11 @@ def _is_label(value: Any, kind: str) -> bool:
 
 def _meta_network(estimator: BPClassifier) -> torch.nn.Sequential:
     """The network the document describes, on the meta device: shapes only, no memory."""
-    hidden = estimator.hidden_layer_sizes
     with torch.device("meta"):
         return build_network(
             estimator.n_features_in_,
             len(estimator.classes_),
-            hidden_layer_sizes=(hidden,) if _is_int(hidden) else hidden,
+            hidden_layer_sizes=_hidden_layer_sizes(estimator.hidden_layer_sizes),
             negative_slope=estimator.negative_slope,
             layer_norm=estimator.layer_norm,
             output=estimator.output,
@@ -554,7 +559,9 @@ def _read_tensors(
     for name, reference in expected.items():
         tensor_slice = file.get_slice(name)
         dtype, shape = tensor_slice.get_dtype(), tuple(tensor_slice.get_shape())
-        _expect(dtype == _TENSOR_DTYPE, f"tensor {name!r} has dtype {dtype}, expected F32")
+        _expect(
+            dtype == _TENSOR_DTYPE, f"tensor {name!r} has dtype {dtype}, expected {_TENSOR_DTYPE}"
+        )
         _expect(
             shape == tuple(reference.shape),
             f"tensor {name!r} has shape {shape}, but the network described by its metadata "
