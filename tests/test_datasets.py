@@ -433,10 +433,13 @@ def test_cache_follows_data_home(tmp_path, data_home):
     assert len(cache_entries(data_home)) == 1
 
 
-def test_cache_false_neither_reads_nor_writes(tmp_path, data_home):
+def test_cache_false_neither_reads_nor_writes(tmp_path, data_home, monkeypatch):
     X, y = make_digits()
     path = write(tmp_path / "d.csv", csv_text(X, y))
-    load_mnist_csv(path, cache=False)
+    with monkeypatch.context() as patch:
+        for name in ("_read_cache", "_write_cache"):
+            patch.setattr(datasets, name, lambda *args: pytest.fail("cache=False used the cache"))
+        assert_loaded(load_mnist_csv(path, cache=False), X, y)
     assert not data_home.exists()
     load_mnist_csv(path)
     X2, y2 = make_digits(seed=1)
@@ -456,7 +459,26 @@ def test_changed_file_is_parsed_again(tmp_path, data_home):
     assert len(cache_entries(data_home)) == 1  # one entry per file, replaced
 
 
-def test_same_size_and_mtime_is_still_detected(tmp_path):
+def test_cache_of_a_file_whose_name_is_not_utf8(tmp_path, data_home):
+    X, y = make_digits()
+    try:
+        path = write(tmp_path / os.fsdecode(b"caf\xe9.csv"), csv_text(X, y))
+    except OSError:
+        pytest.skip("this file system refuses names that are not UTF-8")
+    assert_loaded(load_mnist_csv(path), X, y)
+    assert len(cache_entries(data_home)) == 1
+    assert_loaded(load_mnist_csv(path), X, y)
+
+
+def test_same_size_and_mtime_is_still_detected(tmp_path, monkeypatch):
+    # Imitate a file system whose timestamps are too coarse to tell the versions apart:
+    # only the fingerprint of the content can.
+    stat_key = datasets._cache_key
+    monkeypatch.setattr(
+        datasets,
+        "_cache_key",
+        lambda path: {k: v for k, v in stat_key(path).items() if not k.endswith("time_ns")},
+    )
     X, y = make_digits()
     X[2, 100] = 3
     path = write(tmp_path / "d.csv", csv_text(X, y))
@@ -723,6 +745,12 @@ def test_backoff_doubles(server, remote, monkeypatch):
     with pytest.raises(OSError, match="attempt 4 of 4"):
         fetch(server, n_retries=3, delay=0.25)
     assert sleeps == [0.25, 0.5, 1.0]
+
+
+def test_malformed_url_is_not_retried(remote, data_home, monkeypatch):
+    monkeypatch.setattr(datasets.time, "sleep", lambda seconds: pytest.fail("retried"))
+    with pytest.raises(OSError, match=r"\(attempt 1 of 4\): <urlopen error unknown url type"):
+        fetch_mnist(base_url="htp://127.0.0.1/mirror", n_retries=3, verbose=False)
 
 
 def test_not_found_is_not_retried(server, remote, data_home):

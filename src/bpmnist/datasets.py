@@ -25,6 +25,7 @@ import urllib.error
 import urllib.request
 import warnings
 import zlib
+from collections.abc import Callable
 from functools import lru_cache
 from http.client import HTTPException
 from importlib.resources import files
@@ -176,12 +177,13 @@ def _is_header(line: str, n_pixels: int) -> bool:
     )
 
 
-def _split_first_line(content: bytes) -> tuple[str, int]:
-    """Return the first line (without BOM and line terminator) and the offset of the next one."""
+def _split_first_line(content: bytes) -> tuple[str, int, int]:
+    """Return the first line (without BOM and line terminator), its offset after any BOM,
+    and the offset of the next line."""
     start = len(_BOM) if content.startswith(_BOM) else 0
     match = _NEWLINE.search(content, start)
     end, next_start = (match.start(), match.end()) if match else (len(content), len(content))
-    return content[start:end].decode("utf-8", errors="replace"), next_start
+    return content[start:end].decode("utf-8", errors="replace"), start, next_start
 
 
 def _has_only_csv_bytes(content: bytes, start: int) -> bool:
@@ -252,22 +254,21 @@ def _row_problem(line: str, n_pixels: int) -> tuple[int | None, str] | None:
     return None
 
 
-def _find_error(content: bytes, name: str, n_pixels: int) -> ValueError | None:
+def _find_error(content: bytes, name: str, n_pixels: int, header: bool) -> ValueError | None:
     """Slow diagnostic pass, run only when the fast parser rejected ``content``.
 
     Reads the content line by line (``\\n``, ``\\r\\n`` and ``\\r`` end a line, as for the fast
-    parser) and returns the error for the first fault, or None when there is none.
+    parser) and returns the error for the first fault, or None when there is none. ``header``
+    tells whether the first line is a header, to be skipped.
     """
     valid_row = _valid_row(n_pixels)
     text = io.TextIOWrapper(
         io.BytesIO(content), encoding="utf-8-sig", errors="replace", newline=None
     )
-    header = False
     n_rows = 0
     for number, line in enumerate(text, start=1):
         row = line.removesuffix("\n")
-        if number == 1 and _is_header(row, n_pixels):
-            header = True
+        if number == 1 and header:
             continue
         n_rows += 1
         if not valid_row.fullmatch(row):
@@ -283,12 +284,9 @@ def _find_error(content: bytes, name: str, n_pixels: int) -> ValueError | None:
 
 def _parse_csv(content: bytes, name: str, n_pixels: int) -> tuple[np.ndarray, np.ndarray]:
     """Parse decompressed CSV content into ``(X, y)``, or raise a ValueError locating the fault."""
-    first_line, next_start = _split_first_line(content)
+    first_line, start, next_start = _split_first_line(content)
     header = _is_header(first_line, n_pixels)
-    if header:
-        body_start = next_start
-    else:
-        body_start = len(_BOM) if content.startswith(_BOM) else 0
+    body_start = next_start if header else start
     # polars also accepts blanks around numbers and a "+" sign, which the format does not
     # allow: any byte other than digits, commas and line breaks goes to the slow pass.
     if _has_only_csv_bytes(content, body_start):
@@ -296,7 +294,7 @@ def _parse_csv(content: bytes, name: str, n_pixels: int) -> tuple[np.ndarray, np
         if parsed is not None and parsed[1].max() <= 9:
             return parsed
     # Refuse the file even if the two passes were ever to disagree on it.
-    raise _find_error(content, name, n_pixels) or ValueError(
+    raise _find_error(content, name, n_pixels, header) or ValueError(
         f"Invalid MNIST CSV file {name}: rejected by the CSV parser."
     )
 
@@ -339,13 +337,10 @@ def _decompress(raw: bytes, name: str) -> bytes:
 # --------------------------------------------------------------------------------------------
 
 
-def _cache_key(path: str) -> dict[str, object]:
-    """What identifies one version of a file, and the cache format, without reading the file."""
+def _file_identity(path: str | os.PathLike[str]) -> dict[str, object]:
+    """What tells one version of a file from another without reading it: inode, size, times."""
     stat = os.stat(path)
     return {
-        "version": _CACHE_VERSION,
-        "path": os.path.realpath(path),
-        "device": stat.st_dev,
         "inode": stat.st_ino,
         "size": stat.st_size,
         "mtime_ns": stat.st_mtime_ns,
@@ -353,27 +348,36 @@ def _cache_key(path: str) -> dict[str, object]:
     }
 
 
-def _fingerprint(path: str, size: int) -> str:
+def _cache_key(path: str) -> dict[str, object]:
+    """What identifies one version of a file, and the cache format, without reading the file."""
+    return {
+        "version": _CACHE_VERSION,
+        "path": os.path.realpath(path),
+        "device": os.stat(path).st_dev,
+        **_file_identity(path),
+    }
+
+
+def _fingerprint(file: IO[bytes], size: int) -> str:
     """SHA-256 of 16 windows of 64 KiB spread evenly over the file, first and last included."""
     digest = hashlib.sha256(str(size).encode())
-    with open(path, "rb") as file:
-        if size <= _FINGERPRINT_WINDOWS * _FINGERPRINT_WINDOW_BYTES:
-            digest.update(file.read())
-        else:
-            step = (size - _FINGERPRINT_WINDOW_BYTES) / (_FINGERPRINT_WINDOWS - 1)
-            for i in range(_FINGERPRINT_WINDOWS):
-                file.seek(round(i * step))
-                digest.update(file.read(_FINGERPRINT_WINDOW_BYTES))
+    if size <= _FINGERPRINT_WINDOWS * _FINGERPRINT_WINDOW_BYTES:
+        digest.update(file.read())
+    else:
+        step = (size - _FINGERPRINT_WINDOW_BYTES) / (_FINGERPRINT_WINDOWS - 1)
+        for i in range(_FINGERPRINT_WINDOWS):
+            file.seek(round(i * step))
+            digest.update(file.read(_FINGERPRINT_WINDOW_BYTES))
     return digest.hexdigest()
 
 
 def _cache_file(path: str, data_home: str | os.PathLike[str] | None) -> Path:
-    name = hashlib.sha256(os.path.realpath(path).encode()).hexdigest()[:32]
+    name = hashlib.sha256(os.fsencode(os.path.realpath(path))).hexdigest()[:32]
     return _data_home_path(data_home) / _CACHE_DIR / f"{name}.npycache"
 
 
 def _read_cache(
-    cache_file: Path, key: dict[str, object], path: str
+    cache_file: Path, key: dict[str, object], path: str, n_pixels: int
 ) -> tuple[np.ndarray, np.ndarray] | None:
     """Return the cached arrays if they belong to this exact version of ``path``, else None."""
     try:
@@ -381,14 +385,15 @@ def _read_cache(
             meta = json.loads(np.load(file, allow_pickle=False).tobytes())
             if not isinstance(meta, dict) or meta.get("key") != key:
                 return None
-            if meta.get("fingerprint") != _fingerprint(path, key["size"]):
-                return None
+            with open(path, "rb") as source:
+                if meta.get("fingerprint") != _fingerprint(source, key["size"]):
+                    return None
             X = np.load(file, allow_pickle=False)
             y = np.load(file, allow_pickle=False)
     except (OSError, ValueError, EOFError):
         return None
     n_rows = meta.get("n_rows")
-    if X.dtype != np.uint8 or X.shape != (n_rows, _N_PIXELS):
+    if X.dtype != np.uint8 or X.shape != (n_rows, n_pixels):
         return None
     if y.dtype != np.int64 or y.shape != (n_rows,):
         return None
@@ -400,19 +405,16 @@ def _write_cache(
 ) -> None:
     """Write the cache entry atomically (temporary file and rename); warn if that fails."""
     meta = {"key": key, "fingerprint": fingerprint, "n_rows": len(y)}
-    tmp_name = None
+
+    def write(file: IO[bytes]) -> None:
+        np.save(file, np.frombuffer(json.dumps(meta).encode(), dtype=np.uint8))
+        np.save(file, X)
+        np.save(file, y)
+
     try:
         cache_file.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp_name = tempfile.mkstemp(dir=cache_file.parent, prefix=".", suffix=".tmp")
-        with os.fdopen(fd, "wb") as file:
-            np.save(file, np.frombuffer(json.dumps(meta).encode(), dtype=np.uint8))
-            np.save(file, X)
-            np.save(file, y)
-        os.replace(tmp_name, cache_file)
+        _replace_file(cache_file, write)
     except OSError as err:
-        if tmp_name is not None:
-            with contextlib.suppress(OSError):
-                os.unlink(tmp_name)
         warnings.warn(
             f"Could not cache the parsed file in {cache_file} ({err}); it will be parsed again "
             "next time. Pass cache=False to skip the cache, or choose another data_home.",
@@ -421,26 +423,38 @@ def _write_cache(
         )
 
 
-def _parse_path(path: str, n_pixels: int) -> tuple[np.ndarray, np.ndarray]:
-    with open(path, "rb") as file:
-        raw = file.read()
-    return _parse_csv(_decompress(raw, path), path, n_pixels)
+def _replace_file(target: Path, write: Callable[[IO[bytes]], None]) -> None:
+    """Have ``write`` fill a new file next to ``target``, then rename it to ``target``."""
+    fd, tmp_name = tempfile.mkstemp(dir=target.parent, prefix=".", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "wb") as file:
+            write(file)
+        os.replace(tmp_name, target)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp_name)
+        raise
+
+
+def _parse_raw(raw: bytes, name: str, n_pixels: int) -> tuple[np.ndarray, np.ndarray]:
+    """Parse the bytes of a plain or gzip-compressed file."""
+    return _parse_csv(_decompress(raw, name), name, n_pixels)
 
 
 def _load_cached(
-    path: str, data_home: str | os.PathLike[str] | None
+    path: str, data_home: str | os.PathLike[str] | None, n_pixels: int
 ) -> tuple[np.ndarray, np.ndarray]:
-    """Load a full-width file through the cache; see the Notes of :func:`load_mnist_csv`."""
+    """Load a file through the cache; see the Notes of :func:`load_mnist_csv`."""
     key = _cache_key(path)
     cache_file = _cache_file(path, data_home)
-    cached = _read_cache(cache_file, key, path)
+    cached = _read_cache(cache_file, key, path, n_pixels)
     if cached is not None:
         return cached
-    X, y = _parse_path(path, _N_PIXELS)
-    fingerprint = _fingerprint(path, key["size"])
-    # Cache only what was read from a file that did not change while it was read.
-    if _cache_key(path) == key:
-        _write_cache(cache_file, key, fingerprint, X, y)
+    raw = Path(path).read_bytes()
+    X, y = _parse_raw(raw, path, n_pixels)
+    # The fingerprint is of the bytes just parsed, so the entry describes the arrays it holds
+    # even if the file changed after its key was taken (the key then no longer matches).
+    _write_cache(cache_file, key, _fingerprint(io.BytesIO(raw), len(raw)), X, y)
     return X, y
 
 
@@ -458,11 +472,11 @@ def _load_arrays(
         raw = path_or_file.read()
         if isinstance(raw, str):
             raw = raw.encode("utf-8")
-        return _parse_csv(_decompress(raw, name), name, n_pixels)
+        return _parse_raw(raw, name, n_pixels)
     path = os.fspath(path_or_file)
-    if cache and n_pixels == _N_PIXELS:
-        return _load_cached(path, data_home)
-    return _parse_path(path, n_pixels)
+    if cache:
+        return _load_cached(path, data_home, n_pixels)
+    return _parse_raw(Path(path).read_bytes(), path, n_pixels)
 
 
 def _as_frame(X: np.ndarray, y: np.ndarray) -> tuple[pd.DataFrame, pd.Series]:
@@ -578,26 +592,14 @@ def _marker_path(path: Path) -> Path:
 
 
 def _marker_record(path: Path, remote: _RemoteFile) -> dict[str, object]:
-    stat = path.stat()
-    return {
-        "sha256": remote.sha256,
-        "inode": stat.st_ino,
-        "size": stat.st_size,
-        "mtime_ns": stat.st_mtime_ns,
-        "ctime_ns": stat.st_ctime_ns,
-    }
+    return {"sha256": remote.sha256, **_file_identity(path)}
 
 
 def _write_marker(path: Path, remote: _RemoteFile) -> None:
     """Remember that ``path``, as it is now, has the expected checksum (best effort)."""
-    marker = _marker_path(path)
-    tmp = marker.with_name(f".{marker.name}.{os.getpid()}.tmp")
-    try:
-        tmp.write_text(json.dumps(_marker_record(path, remote)))
-        os.replace(tmp, marker)
-    except OSError:
-        with contextlib.suppress(OSError):
-            tmp.unlink()
+    record = json.dumps(_marker_record(path, remote)).encode()
+    with contextlib.suppress(OSError):
+        _replace_file(_marker_path(path), lambda file: file.write(record))
 
 
 def _is_verified(path: Path, remote: _RemoteFile) -> bool:
@@ -627,6 +629,8 @@ def _is_transient(error: BaseException) -> bool:
     """Tell whether a failed download is worth another try."""
     if isinstance(error, urllib.error.HTTPError):
         return error.code >= 500 or error.code in (408, 429)
+    if isinstance(error, urllib.error.URLError) and isinstance(error.reason, str):
+        return False  # a malformed URL ("unknown url type", "no host given") stays so
     return isinstance(
         error,
         (urllib.error.URLError, ConnectionError, TimeoutError, HTTPException, _IncompleteDownload),
