@@ -328,6 +328,22 @@ def _add_quiet(command: argparse.ArgumentParser) -> None:
     command.add_argument("--quiet", action="store_true", help="do not show the progress bar")
 
 
+def _add_epochs(command: argparse.ArgumentParser) -> None:
+    command.add_argument(
+        "--epochs",
+        type=_positive_int,
+        default=_DEFAULTS["max_iter"],
+        metavar="N",
+        help="number of passes over the training digits (default: %(default)s)",
+    )
+
+
+def _add_model_input(command: argparse.ArgumentParser) -> None:
+    command.add_argument(
+        "--model", required=True, metavar="MODEL", help="a model saved by 'bpmnist train'"
+    )
+
+
 def _add_demo(commands: Any) -> None:
     command = _add_command(
         commands,
@@ -346,19 +362,13 @@ def _add_demo(commands: Any) -> None:
         metavar="DIR",
         help="folder for loss_curve.png, created if needed (default: the current folder)",
     )
-    command.add_argument(
-        "--epochs",
-        type=_positive_int,
-        default=_DEFAULTS["max_iter"],
-        metavar="N",
-        help="number of passes over the training digits (default: %(default)s)",
-    )
+    _add_epochs(command)
     command.add_argument(
         "--seed",
         type=_seed,
         default=0,
         metavar="N",
-        help="seed of the split and the training (default: 0)",
+        help="seed of the split and the training (default: %(default)s)",
     )
     _add_quiet(command)
 
@@ -378,12 +388,7 @@ def _add_train(commands: Any) -> None:
         "--model", required=True, type=Path, metavar="OUT", help="where to save the model"
     )
     command.add_argument("--test", metavar="TEST_CSV", help="also report the accuracy on this file")
-    command.add_argument(
-        "--epochs",
-        type=_positive_int,
-        metavar="N",
-        help=f"number of passes over the data (default: {_DEFAULTS['max_iter']})",
-    )
+    _add_epochs(command)
     command.add_argument(
         "--batch-size",
         type=_positive_int,
@@ -430,9 +435,7 @@ def _add_evaluate(commands: Any) -> None:
         "matrix.",
     )
     command.add_argument("test_csv", metavar="TEST_CSV", help="test file (.csv or .csv.gz)")
-    command.add_argument(
-        "--model", required=True, metavar="MODEL", help="a model saved by 'bpmnist train'"
-    )
+    _add_model_input(command)
     command.add_argument(
         "--confusion-matrix",
         type=Path,
@@ -452,9 +455,7 @@ def _add_predict(commands: Any) -> None:
         "digit and its probability. An image may be a photo or scan of one digit, dark on light "
         "or light on dark; it is cropped, scaled and centred like the MNIST digits.",
     )
-    command.add_argument(
-        "--model", required=True, metavar="MODEL", help="a model saved by 'bpmnist train'"
-    )
+    _add_model_input(command)
     command.add_argument(
         "inputs", nargs="+", metavar="IMAGE", help="image files (PNG, JPEG, ...) or CSV files"
     )
